@@ -1,0 +1,89 @@
+// Licensed under the Apache License, Version 2.0.
+
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using Microsoft.Extensions.AI;
+
+namespace AgentCore.Extensions.AI;
+
+/// <summary>Settings of an <see cref="AgentCoreChatClient"/>. Bindable from configuration (all simple settings are strings, booleans or numbers).</summary>
+public sealed class AgentCoreChatClientOptions
+{
+    /// <summary>
+    /// Gets or sets the agent runtime to call: an ARN (<c>arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/my-agent</c>),
+    /// LiteLLM's route (<c>bedrock/agentcore/{ARN}</c>), or the URL of a local agent container
+    /// (<c>http://localhost:8080</c>, called on <c>/invocations</c> without signing). Required.
+    /// </summary>
+    public string? RuntimeArn { get; set; }
+
+    /// <summary>Gets or sets the default qualifier (endpoint name or version, e.g. <c>DEFAULT</c>) for <see cref="RuntimeArn"/>. Optional.</summary>
+    public string? Qualifier { get; set; }
+
+    /// <summary>
+    /// Gets or sets the AWS region. Optional: the region is the ARN's. When set it must equal the ARN's region, which
+    /// catches a runtime configured for the wrong region before any call.
+    /// </summary>
+    public string? Region { get; set; }
+
+    /// <summary>
+    /// Gets or sets the AWS credentials that sign requests. Default: AWSSDK.Core's default credential chain
+    /// (environment, profile, SSO, web identity, container and instance roles), resolved at the first call.
+    /// </summary>
+    public AWSCredentials? Credentials { get; set; }
+
+    /// <summary>
+    /// Gets or sets the data-plane endpoint, overriding the regional one: a VPC endpoint, a proxy or a test server.
+    /// Requests to it are still the signed data-plane protocol (<c>/runtimes/{arn}/invocations</c>), even on loopback.
+    /// </summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether to call the FIPS endpoint (<c>bedrock-agentcore-fips.{region}.amazonaws.com</c>).</summary>
+    public bool UseFipsEndpoint { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether to call the dual-stack endpoint (<c>bedrock-agentcore.{region}.api.aws</c>).</summary>
+    public bool UseDualStackEndpoint { get; set; }
+
+    /// <summary>
+    /// Gets or sets a provider of OAuth bearer tokens, for runtimes configured for inbound JWT auth. When set, requests carry
+    /// <c>Authorization: Bearer &lt;token&gt;</c> and are not SigV4-signed. Called once per attempt, so it may refresh tokens.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? BearerTokenProvider { get; set; }
+
+    /// <summary>Gets or sets how chat messages become the payload. Default: <see cref="AgentCorePayloadFormat.Prompt"/>.</summary>
+    public AgentCorePayloadFormat PayloadFormat { get; set; } = AgentCorePayloadFormat.Prompt;
+
+    /// <summary>
+    /// Gets or sets a delegate that builds the payload itself, for agents with their own schema. Takes precedence over
+    /// <see cref="PayloadFormat"/>; a per-request payload (<see cref="AgentCoreAdditionalPropertiesKeys.Payload"/> or
+    /// <c>ChatOptions.RawRepresentationFactory</c>) takes precedence over it.
+    /// </summary>
+    public Func<IReadOnlyList<ChatMessage>, ChatOptions?, AgentCorePayload>? PayloadFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the generator of session ids used when a request names none. It must return 33 to 256 characters.
+    /// Default: <c>agentcore-session-</c> followed by a random GUID (54 characters, 122 random bits).
+    /// </summary>
+    public Func<string>? SessionIdGenerator { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many attempts a request gets when the service answers with a retryable error (throttling, conflict,
+    /// 5xx) or cannot be reached. Default 3; 1 disables retries. Nothing is retried once any of the body has been handed out.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Gets or sets the base delay of the jittered exponential backoff between attempts. Default 200 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Gets or sets the clock used for signing times, timestamps and backoff delays. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Returns the runtime and the non-secret settings; credentials and token providers are never shown.</summary>
+    /// <returns>A description for logs.</returns>
+    public override string ToString() =>
+        $"RuntimeArn = {RuntimeArn}, Qualifier = {Qualifier}, Region = {Region}, Endpoint = {Endpoint}, " +
+        $"Auth = {(BearerTokenProvider is not null ? "bearer token" : Credentials is not null ? "explicit credentials" : "default credentials")}, " +
+        $"PayloadFormat = {(PayloadFactory is not null ? "custom" : PayloadFormat.ToString())}";
+}

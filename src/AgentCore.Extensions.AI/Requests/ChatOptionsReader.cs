@@ -1,0 +1,52 @@
+// Licensed under the Apache License, Version 2.0.
+
+using System;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace AgentCore.Extensions.AI.Requests;
+
+/// <summary>Reads AgentCore settings from <see cref="ChatOptions.AdditionalProperties"/>, which may hold strings or JSON elements.</summary>
+internal static class ChatOptionsReader
+{
+    /// <summary>Reads a string setting; a JSON null or absent key is null, an empty string is an error.</summary>
+    /// <param name="options">The chat options, or null.</param>
+    /// <param name="key">The key.</param>
+    /// <returns>The value, or null when absent.</returns>
+    /// <exception cref="ArgumentException">The value is not a string.</exception>
+    public static string? GetString(ChatOptions? options, string key)
+    {
+        if (options?.AdditionalProperties is not { } properties || !properties.TryGetValue(key, out object? value))
+        {
+            return null;
+        }
+
+        string? text = value switch
+        {
+            null => null,
+            string s => s,
+            JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
+            JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
+            _ => throw new ArgumentException(
+                $"ChatOptions.AdditionalProperties[\"{key}\"] must be a string (or a JsonElement holding one), but is {Describe(value)}.",
+                nameof(options)),
+        };
+
+        if (text is not null && string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{key}\"] is empty: give a value or remove the key.", nameof(options));
+        }
+
+        return text;
+    }
+
+    /// <summary>Reads the raw value of a key, or null.</summary>
+    /// <param name="options">The chat options, or null.</param>
+    /// <param name="key">The key.</param>
+    /// <returns>The value, or null.</returns>
+    public static object? GetRaw(ChatOptions? options, string key) =>
+        options?.AdditionalProperties is { } properties && properties.TryGetValue(key, out object? value) ? value : null;
+
+    private static string Describe(object value) =>
+        value is JsonElement e ? $"a JSON {e.ValueKind.ToString().ToLowerInvariant()}" : $"a {value.GetType().Name}";
+}
