@@ -102,16 +102,8 @@ public sealed class AgentCoreChatClient : IChatClient
         }
         catch (AgentCoreException e) when (updates.Count > 0)
         {
-            throw new AgentCoreException(e.Message, e)
-            {
-                Kind = e.Kind,
-                ErrorType = e.ErrorType,
-                StatusCode = e.StatusCode,
-                RequestId = e.RequestId,
-                SessionId = e.SessionId,
-                IsRetryable = e.IsRetryable,
-                PartialResponse = updates.ToChatResponse(),
-            };
+            e.AddPartialResponse(updates.ToChatResponse());
+            throw;
         }
 
         ChatResponse response = updates.ToChatResponse();
@@ -205,16 +197,10 @@ public sealed class AgentCoreChatClient : IChatClient
                         break;
                     }
                 }
-                catch (AgentCoreException e) when (e.RequestId is null)
+                catch (AgentCoreException e)
                 {
-                    throw new AgentCoreException(e.Message, e.InnerException)
-                    {
-                        Kind = e.Kind,
-                        ErrorType = e.ErrorType,
-                        StatusCode = HttpStatusCode.OK,
-                        RequestId = response.RequestId,
-                        SessionId = metadata.ConversationId,
-                    };
+                    e.AddContext(HttpStatusCode.OK, response.RequestId, metadata.ConversationId);
+                    throw;
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
                 {

@@ -42,13 +42,13 @@ public class AgentCoreException : Exception
     public string? ErrorType { get; init; }
 
     /// <summary>Gets the HTTP status of the answer, if the service answered.</summary>
-    public HttpStatusCode? StatusCode { get; init; }
+    public HttpStatusCode? StatusCode { get => _statusCode; init => _statusCode = value; }
 
     /// <summary>Gets the service's request id (<c>x-amzn-RequestId</c>), if any.</summary>
-    public string? RequestId { get; init; }
+    public string? RequestId { get => _requestId; init => _requestId = value; }
 
     /// <summary>Gets the runtime session id the request used, if known.</summary>
-    public string? SessionId { get; init; }
+    public string? SessionId { get => _sessionId; init => _sessionId = value; }
 
     /// <summary>Gets a value indicating whether the same request may succeed if sent again (throttling, conflict, 5xx, network).</summary>
     public bool IsRetryable { get; init; }
@@ -57,5 +57,21 @@ public class AgentCoreException : Exception
     /// Gets what had been received before a failure inside a streamed answer, when the failure reached
     /// <see cref="IChatClient.GetResponseAsync"/>; streaming callers already hold those updates.
     /// </summary>
-    public ChatResponse? PartialResponse { get; init; }
+    public ChatResponse? PartialResponse { get => _partialResponse; init => _partialResponse = value; }
+
+    // Errors found while decoding a body are raised where the body is read, which does not know the request; the client
+    // adds what it knows as the exception passes, so the original exception (and its stack) reaches the caller.
+    private HttpStatusCode? _statusCode;
+    private string? _requestId;
+    private string? _sessionId;
+    private ChatResponse? _partialResponse;
+
+    internal void AddContext(HttpStatusCode statusCode, string? requestId, string? sessionId)
+    {
+        _statusCode ??= statusCode;
+        _requestId ??= requestId;
+        _sessionId ??= sessionId;
+    }
+
+    internal void AddPartialResponse(ChatResponse partialResponse) => _partialResponse ??= partialResponse;
 }
