@@ -80,12 +80,9 @@ public sealed class AgentCoreChatClient : IChatClient
 
         _ownsHttpClient = httpClient is null;
         _httpClient = httpClient ?? CreateHttpClient();
-        _transport = transport ?? new HttpAgentCoreTransport(_httpClient, options);
-
-        Uri? providerUri = _defaultTarget.ContainerUrl
-            ?? options.Endpoint
-            ?? AgentCoreEndpoints.Regional(_defaultTarget.Partition!, _defaultTarget.Region!, options.UseFipsEndpoint, options.UseDualStackEndpoint);
-        _metadata = new ChatClientMetadata(ProviderName, providerUri, _defaultTarget.ModelId);
+        var endpoints = new EndpointResolver(options);
+        _transport = transport ?? new HttpAgentCoreTransport(_httpClient, options, endpoints);
+        _metadata = new ChatClientMetadata(ProviderName, endpoints.BaseUrl(_defaultTarget), _defaultTarget.ModelId);
     }
 
     /// <inheritdoc />

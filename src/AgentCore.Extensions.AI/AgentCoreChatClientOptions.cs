@@ -37,13 +37,15 @@ public sealed class AgentCoreChatClientOptions
     /// <summary>
     /// Gets or sets the data-plane endpoint, overriding the regional one: a VPC endpoint, a proxy or a test server.
     /// Requests to it are still the signed data-plane protocol (<c>/runtimes/{arn}/invocations</c>), even on loopback.
+    /// Default: <c>AWS_ENDPOINT_URL_BEDROCK_AGENTCORE</c> or <c>AWS_ENDPOINT_URL</c> from the environment, as the AWS SDKs read them;
+    /// else the regional endpoint.
     /// </summary>
     public Uri? Endpoint { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether to call the FIPS endpoint (<c>bedrock-agentcore-fips.{region}.amazonaws.com</c>).</summary>
+    /// <summary>Gets or sets a value indicating whether to call the FIPS endpoint (<c>bedrock-agentcore-fips.{region}.amazonaws.com</c>). Also on when <c>AWS_USE_FIPS_ENDPOINT=true</c>.</summary>
     public bool UseFipsEndpoint { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether to call the dual-stack endpoint (<c>bedrock-agentcore.{region}.api.aws</c>).</summary>
+    /// <summary>Gets or sets a value indicating whether to call the dual-stack endpoint (<c>bedrock-agentcore.{region}.api.aws</c>). Also on when <c>AWS_USE_DUALSTACK_ENDPOINT=true</c>.</summary>
     public bool UseDualStackEndpoint { get; set; }
 
     /// <summary>

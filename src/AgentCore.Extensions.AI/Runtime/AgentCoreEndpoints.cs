@@ -10,6 +10,41 @@ internal static class AgentCoreEndpoints
     /// <summary>The SigV4 service name and the host prefix.</summary>
     public const string ServiceName = "bedrock-agentcore";
 
+    /// <summary>
+    /// The endpoint configured the AWS SDK way, through <c>AWS_ENDPOINT_URL_BEDROCK_AGENTCORE</c> or <c>AWS_ENDPOINT_URL</c>,
+    /// or null. Lets code written for the real service run unchanged against a local or proxied endpoint.
+    /// </summary>
+    /// <returns>The configured endpoint, or null.</returns>
+    /// <exception cref="ArgumentException">The variable holds no absolute http(s) URL.</exception>
+    public static Uri? FromEnvironment()
+    {
+        foreach (string name in EndpointVariables)
+        {
+            string? value = Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                continue;
+            }
+
+            if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException($"The environment variable {name} must hold an absolute http(s) URL, such as https://vpce-123.bedrock-agentcore.us-west-2.vpce.amazonaws.com.", name);
+            }
+
+            return url;
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads a boolean AWS setting from the environment (<c>AWS_USE_FIPS_ENDPOINT</c>, <c>AWS_USE_DUALSTACK_ENDPOINT</c>).</summary>
+    /// <param name="name">The variable.</param>
+    /// <returns>True when it is <c>true</c>, in any case.</returns>
+    public static bool FlagFromEnvironment(string name) =>
+        string.Equals(Environment.GetEnvironmentVariable(name)?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly string[] EndpointVariables = ["AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", "AWS_ENDPOINT_URL"];
+
     /// <summary>Returns the regional data-plane base URL for a partition and region.</summary>
     /// <param name="partition">The ARN partition.</param>
     /// <param name="region">The region.</param>

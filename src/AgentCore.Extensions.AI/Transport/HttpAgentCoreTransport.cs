@@ -25,21 +25,17 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
     private readonly HttpClient _httpClient;
     private readonly SigV4RequestSigner _signer;
     private readonly Func<CancellationToken, ValueTask<string>>? _bearerTokenProvider;
-    private readonly Uri? _endpoint;
-    private readonly bool _useFips;
-    private readonly bool _useDualStack;
+    private readonly EndpointResolver _endpoints;
     private readonly int _maxAttempts;
     private readonly TimeSpan _retryBaseDelay;
     private readonly TimeProvider _timeProvider;
 
-    public HttpAgentCoreTransport(HttpClient httpClient, AgentCoreChatClientOptions options)
+    public HttpAgentCoreTransport(HttpClient httpClient, AgentCoreChatClientOptions options, EndpointResolver endpoints)
     {
         _httpClient = httpClient;
         _signer = new SigV4RequestSigner(options.Credentials, options.TimeProvider);
         _bearerTokenProvider = options.BearerTokenProvider;
-        _endpoint = options.Endpoint;
-        _useFips = options.UseFipsEndpoint;
-        _useDualStack = options.UseDualStackEndpoint;
+        _endpoints = endpoints;
         _maxAttempts = options.MaxAttempts;
         _retryBaseDelay = options.RetryBaseDelay;
         _timeProvider = options.TimeProvider;
@@ -50,7 +46,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
         ArraySegment<byte> body = AsSegment(request.Payload.Content);
         Uri url = request.Target.ContainerUrl is { } container
             ? AgentCoreEndpoints.Container(container, "invocations")
-            : AgentCoreEndpoints.Runtime(BaseUrl(request.Target), request.Target.Arn!, "invocations", request.Qualifier, request.AccountId);
+            : AgentCoreEndpoints.Runtime(_endpoints.BaseUrl(request.Target), request.Target.Arn!, "invocations", request.Qualifier, request.AccountId);
 
         HttpResponseMessage response = await SendWithRetriesAsync(
             () =>
@@ -92,7 +88,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
     public async Task StopSessionAsync(StopSessionRequest request, CancellationToken cancellationToken)
     {
         byte[] body = Encoding.UTF8.GetBytes($"{{\"clientToken\":\"{request.ClientToken}\"}}");
-        Uri url = AgentCoreEndpoints.Runtime(BaseUrl(request.Target), request.Target.Arn!, "stopruntimesession", request.Qualifier, accountId: null);
+        Uri url = AgentCoreEndpoints.Runtime(_endpoints.BaseUrl(request.Target), request.Target.Arn!, "stopruntimesession", request.Qualifier, accountId: null);
         using HttpResponseMessage response = await SendWithRetriesAsync(
             () =>
             {
@@ -109,9 +105,6 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
             traceId: null,
             cancellationToken).ConfigureAwait(false);
     }
-
-    private Uri BaseUrl(AgentRuntimeTarget target) =>
-        _endpoint ?? AgentCoreEndpoints.Regional(target.Partition!, target.Region!, _useFips, _useDualStack);
 
     /// <summary>
     /// Sends a freshly built and signed request per attempt and returns the first successful answer with its body unread.
