@@ -62,7 +62,9 @@ public sealed class AgentCoreChatClient : IChatClient
     /// <param name="options">The settings; validated here.</param>
     /// <param name="httpClient">
     /// The HTTP client to send with, or null to create one. An injected client is never disposed by this instance; give it a
-    /// timeout long enough for agents (the client created here waits up to 15 minutes for an answer to start).
+    /// timeout long enough for agents (the client created here waits up to 15 minutes for an answer to start), and set
+    /// <c>SocketsHttpHandler.MaxResponseDrainSize = 0</c> on its handler so that an abandoned stream hangs up on the agent at
+    /// once instead of reading up to 1 MB (for up to 2 s) of the rest of the answer.
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
