@@ -251,6 +251,19 @@ public sealed class DecodingTests
     }
 
     [Fact]
+    public async Task RawTextThatLooksLikeAJsonString_KeepsItsQuotesAndSpaces()
+    {
+        // The TypeScript SDK yields 'He said ', '"hi" ', 'loudly' raw: the middle one parses as a JSON string but is not one.
+        using var client = ClientAnswering("text/event-stream", "data: He said \n\ndata: \"hi\" \n\ndata: loudly\n\n");
+        ChatResponse response = await client.GetResponseAsync("hi");
+        Assert.Equal("He said \"hi\" loudly", response.Text);
+
+        // Once a stream has carried raw text, a quoted chunk without padding is raw text too.
+        using var second = ClientAnswering("text/event-stream", "data: She said\n\ndata: \"yes\"\n\n");
+        Assert.Equal("She said\"yes\"", (await second.GetResponseAsync("hi")).Text);
+    }
+
+    [Fact]
     public async Task ChunkAndDoneShapes_AndDoneMarker()
     {
         using var client = ClientReplaying("chunk-done.sse");

@@ -90,6 +90,22 @@ public sealed class ErrorAndRetryTests
     }
 
     [Fact]
+    public async Task AgentContainer500_IsTheAgentFailing_NotRetried()
+    {
+        var handler = new RecordingHandler()
+            .Respond(HttpStatusCode.InternalServerError, "", "text/event-stream")
+            .Respond(HttpStatusCode.OK, "\"must not run twice\"", "application/json");
+        using var client = TestClients.Create(handler, o => o.RuntimeArn = "http://localhost:8080");
+
+        var e = await Assert.ThrowsAsync<AgentCoreException>(() => client.GetResponseAsync("hi"));
+
+        Assert.Equal(AgentCoreErrorKind.RuntimeClientError, e.Kind);
+        Assert.False(e.IsRetryable);
+        Assert.Equal("The agent container answered 500 InternalServerError. The agent itself failed: see its logs.", e.Message);
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
     public async Task MaxAttemptsOne_DisablesRetries()
     {
         var handler = new RecordingHandler().Respond(HttpStatusCode.InternalServerError, "{}", "application/json");

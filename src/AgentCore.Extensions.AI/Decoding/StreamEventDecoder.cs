@@ -26,6 +26,7 @@ internal sealed class StreamEventDecoder
     private readonly Dictionary<int, PendingToolCall> _pendingToolCalls = [];
     private bool _sawStrandsEvents;
     private bool _sawAnyContent;
+    private bool _sawRawText;
 
     /// <summary>Decodes one event into <paramref name="contents"/>; returns the finish reason it reports, if any.</summary>
     /// <exception cref="AgentCoreException">The event reports an agent error.</exception>
@@ -46,6 +47,7 @@ internal sealed class StreamEventDecoder
                 throw AgentError(streamEvent.DataText, errorType: null);
             }
 
+            _sawRawText = true;
             AddText(contents, streamEvent.DataText, streamEvent);
             return null;
         }
@@ -62,8 +64,13 @@ internal sealed class StreamEventDecoder
             switch (root.ValueKind)
             {
                 case JsonValueKind.String:
-                    string text = root.GetString()!;
-                    if (!IsPythonRepr(text))
+                    // The TypeScript SDK writes text raw, so a yielded "hi" (quotes included) looks like a JSON string. JSON
+                    // encoders never pad their output, so padding, or a stream already carrying raw text, means raw text.
+                    if (_sawRawText || HasOuterWhitespace(data))
+                    {
+                        AddText(contents, streamEvent.DataText, streamEvent);
+                    }
+                    else if (root.GetString() is { } text && !IsPythonRepr(text))
                     {
                         AddText(contents, text, streamEvent);
                     }
@@ -275,6 +282,11 @@ internal sealed class StreamEventDecoder
             return null;
         }
     }
+
+    private static bool HasOuterWhitespace(ReadOnlySpan<byte> data) =>
+        data.Length > 0 && (IsJsonWhitespace(data[0]) || IsJsonWhitespace(data[^1]));
+
+    private static bool IsJsonWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 
     private static bool IsBlank(ReadOnlySpan<byte> data) => data.TrimStart(" \t\r\n"u8).IsEmpty;
 

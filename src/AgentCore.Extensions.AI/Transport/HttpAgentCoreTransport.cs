@@ -145,7 +145,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
 
                 using (response)
                 {
-                    failure = await ReadErrorAsync(response, sessionId, cancellationToken).ConfigureAwait(false);
+                    failure = await ReadErrorAsync(response, sessionId, target.IsContainer, cancellationToken).ConfigureAwait(false);
                     retryAfter = response.Headers.RetryAfter?.Delta;
                 }
             }
@@ -203,7 +203,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
         return delay;
     }
 
-    private static async Task<AgentCoreException> ReadErrorAsync(HttpResponseMessage response, string sessionId, CancellationToken cancellationToken)
+    private static async Task<AgentCoreException> ReadErrorAsync(HttpResponseMessage response, string sessionId, bool fromContainer, CancellationToken cancellationToken)
     {
         byte[] buffer = new byte[ServiceErrorMapper.MaxErrorBodyBytes];
         int length = 0;
@@ -236,7 +236,8 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
             buffer.AsSpan(0, length),
             cut,
             ServiceErrorMapper.FirstHeader(response, AgentCoreHeaders.RequestId),
-            ServiceErrorMapper.FirstHeader(response, AgentCoreHeaders.SessionId) ?? sessionId);
+            ServiceErrorMapper.FirstHeader(response, AgentCoreHeaders.SessionId) ?? sessionId,
+            fromContainer);
     }
 
     private static void AddIfSet(HttpRequestMessage message, string name, string? value)

@@ -15,7 +15,19 @@ internal static class ServiceErrorMapper
     /// <summary>The most of an error body that is read; error bodies are small, and an endless one must not hang the caller.</summary>
     public const int MaxErrorBodyBytes = 64 * 1024;
 
-    public static AgentCoreException Map(HttpStatusCode status, string? errorTypeHeader, ReadOnlySpan<byte> body, bool bodyCut, string? requestId, string? sessionId)
+    /// <summary>Maps an error answer.</summary>
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="errorTypeHeader">The <c>x-amzn-ErrorType</c> header, or null.</param>
+    /// <param name="body">The start of the body (at most <see cref="MaxErrorBodyBytes"/>).</param>
+    /// <param name="bodyCut">Whether the body was longer than what was read.</param>
+    /// <param name="requestId">The request id, or null.</param>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="fromContainer">
+    /// Whether a local agent container answered: there a 5xx with no error type is the agent's own failure (the AWS front end
+    /// would report it as RuntimeClientError), and running the agent again is not a safe retry.
+    /// </param>
+    /// <returns>The exception to throw.</returns>
+    public static AgentCoreException Map(HttpStatusCode status, string? errorTypeHeader, ReadOnlySpan<byte> body, bool bodyCut, string? requestId, string? sessionId, bool fromContainer)
     {
         string? errorType = Simplify(errorTypeHeader);
         string? message = null;
@@ -53,8 +65,10 @@ internal static class ServiceErrorMapper
             }
         }
 
-        AgentCoreErrorKind kind = Classify(errorType, status);
-        var description = new StringBuilder("AgentCore Runtime answered ").Append((int)status).Append(' ').Append(errorType ?? status.ToString());
+        AgentCoreErrorKind kind = fromContainer && errorType is null && (int)status >= 500
+            ? AgentCoreErrorKind.RuntimeClientError
+            : Classify(errorType, status);
+        var description = new StringBuilder(fromContainer ? "The agent container answered " : "AgentCore Runtime answered ").Append((int)status).Append(' ').Append(errorType ?? status.ToString());
         if (!string.IsNullOrEmpty(message))
         {
             description.Append(": ").Append(message);
