@@ -264,6 +264,13 @@ public sealed class DecodingTests
     }
 
     [Fact]
+    public async Task RawTextStartingLikeAJsonLiteralOrNumber_IsText()
+    {
+        using var client = ClientAnswering("text/event-stream", "data: nothing \n\ndata: true story, \n\ndata: 3 apples, \n\ndata: -5 degrees \n\ndata: 42\n\ndata: null\n\n");
+        Assert.Equal("nothing true story, 3 apples, -5 degrees 42null", (await client.GetResponseAsync("hi")).Text);
+    }
+
+    [Fact]
     public async Task ChunkAndDoneShapes_AndDoneMarker()
     {
         using var client = ClientReplaying("chunk-done.sse");

@@ -1,6 +1,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 using System;
+using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
@@ -266,9 +267,7 @@ internal sealed class StreamEventDecoder
 
     private static JsonDocument? TryParse(ReadOnlyMemory<byte> data)
     {
-        // Cheap pre-check: text that cannot start a JSON value is the TypeScript SDK's raw text; don't pay for an exception.
-        ReadOnlySpan<byte> span = data.Span.TrimStart(" \t\r\n"u8);
-        if (span.IsEmpty || span[0] is not ((byte)'{' or (byte)'[' or (byte)'"' or (byte)'-' or (>= (byte)'0' and <= (byte)'9') or (byte)'t' or (byte)'f' or (byte)'n'))
+        if (!CouldBeJson(data.Span))
         {
             return null;
         }
@@ -281,6 +280,27 @@ internal sealed class StreamEventDecoder
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// A cheap test that keeps raw text (the TypeScript SDK's) away from the JSON parser, whose failure is an exception:
+    /// a literal or number must be the whole data, anything else must start like an object, array or string.
+    /// </summary>
+    private static bool CouldBeJson(ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> value = data.Trim(" \t\r\n"u8);
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
+        return value[0] switch
+        {
+            (byte)'{' or (byte)'[' or (byte)'"' => true,
+            (byte)'t' or (byte)'f' or (byte)'n' => value.SequenceEqual("true"u8) || value.SequenceEqual("false"u8) || value.SequenceEqual("null"u8),
+            (byte)'-' or (>= (byte)'0' and <= (byte)'9') => Utf8Parser.TryParse(value, out double _, out int consumed, 'E') && consumed == value.Length,
+            _ => false,
+        };
     }
 
     private static bool HasOuterWhitespace(ReadOnlySpan<byte> data) =>
