@@ -4,8 +4,6 @@ using System;
 using System.CommandLine;
 using System.Net.Http;
 using AgentCore.Extensions.AI;
-using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 
 namespace AgentCore.Cli;
 
@@ -48,7 +46,6 @@ internal sealed class RuntimeOptions
         NullIfEmpty(parse.GetValue(Runtime)) ?? NullIfEmpty(host.GetEnvironmentVariable(RuntimeVariable));
 
     /// <summary>Builds client options for <paramref name="runtime"/> from the command line.</summary>
-    /// <exception cref="UsageException">A profile does not exist.</exception>
     public AgentCoreChatClientOptions ClientOptions(ParseResult parse, CliHost host, string runtime)
     {
         var options = new AgentCoreChatClientOptions
@@ -61,15 +58,7 @@ internal sealed class RuntimeOptions
                 : null,
         };
 
-        if (NullIfEmpty(parse.GetValue(Profile)) is { } profile)
-        {
-            if (!new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out AWSCredentials credentials))
-            {
-                throw new UsageException($"--profile: no AWS profile named '{profile}' was found in the shared config or credentials files.");
-            }
-
-            options.Credentials = credentials;
-        }
+        options.Profile = NullIfEmpty(parse.GetValue(Profile));
 
         if ((NullIfEmpty(parse.GetValue(BearerToken)) ?? NullIfEmpty(host.GetEnvironmentVariable("AGENTCORE_BEARER_TOKEN"))) is { } token)
         {

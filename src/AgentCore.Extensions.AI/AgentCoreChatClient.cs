@@ -76,7 +76,7 @@ public sealed class AgentCoreChatClient : IChatClient
     internal AgentCoreChatClient(AgentCoreChatClientOptions options, HttpClient? httpClient, IAgentCoreTransport? transport)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _defaultTarget = Validate(options);
+        _defaultTarget = options.ValidateAndParse();
         _options = options;
         _sessionIdGenerator = options.SessionIdGenerator ?? RuntimeSessionId.Generate;
 
@@ -241,6 +241,10 @@ public sealed class AgentCoreChatClient : IChatClient
         {
             sessionId = RuntimeSessionId.Validate(conversationId, "ChatOptions.ConversationId");
         }
+        else if (_options.RuntimeSessionId is { } configuredSession)
+        {
+            sessionId = configuredSession;
+        }
         else
         {
             sessionId = RuntimeSessionId.Validate(_sessionIdGenerator(), "AgentCoreChatClientOptions.SessionIdGenerator's result");
@@ -257,55 +261,6 @@ public sealed class AgentCoreChatClient : IChatClient
             ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.TraceId),
             ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.McpSessionId),
             ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.McpProtocolVersion));
-    }
-
-    private static AgentRuntimeTarget Validate(AgentCoreChatClientOptions options)
-    {
-        AgentRuntimeTarget target = AgentRuntimeTarget.Parse(options.RuntimeArn, "AgentCoreChatClientOptions.RuntimeArn");
-
-        if (!string.IsNullOrWhiteSpace(options.Region) && target.Region is not null && !string.Equals(options.Region, target.Region, StringComparison.Ordinal))
-        {
-            throw new ArgumentException(
-                $"AgentCoreChatClientOptions.Region is '{options.Region}' but the runtime ARN is in '{target.Region}': a runtime is called in its own region. Remove Region or fix the ARN.",
-                nameof(options));
-        }
-
-        if (options.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("http" or "https")))
-        {
-            throw new ArgumentException($"AgentCoreChatClientOptions.Endpoint '{endpoint}' must be an absolute http(s) URL.", nameof(options));
-        }
-
-        if (options.Endpoint is not null && target.IsContainer)
-        {
-            throw new ArgumentException("AgentCoreChatClientOptions.Endpoint overrides the data-plane endpoint of a runtime ARN; with a container URL in RuntimeArn it has no meaning. Set one of the two.", nameof(options));
-        }
-
-        if (options.UseFipsEndpoint && options.UseDualStackEndpoint is false && options.Endpoint is not null)
-        {
-            throw new ArgumentException("AgentCoreChatClientOptions.UseFipsEndpoint cannot apply when Endpoint overrides the endpoint. Set one of the two.", nameof(options));
-        }
-
-        if (options.MaxAttempts < 1)
-        {
-            throw new ArgumentException($"AgentCoreChatClientOptions.MaxAttempts must be at least 1 (1 means no retries), but is {options.MaxAttempts}.", nameof(options));
-        }
-
-        if (options.RetryBaseDelay < TimeSpan.Zero)
-        {
-            throw new ArgumentException("AgentCoreChatClientOptions.RetryBaseDelay must not be negative.", nameof(options));
-        }
-
-        if (options.TimeProvider is null)
-        {
-            throw new ArgumentException("AgentCoreChatClientOptions.TimeProvider must not be null: leave it at TimeProvider.System.", nameof(options));
-        }
-
-        if (options.Qualifier is { } qualifier && string.IsNullOrWhiteSpace(qualifier))
-        {
-            throw new ArgumentException("AgentCoreChatClientOptions.Qualifier is empty: give an endpoint name such as DEFAULT, or leave it null.", nameof(options));
-        }
-
-        return target;
     }
 
     private static HttpClient CreateHttpClient() =>

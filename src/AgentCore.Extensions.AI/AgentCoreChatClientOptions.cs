@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using AgentCore.Extensions.AI.Runtime;
 using Amazon.Runtime;
 using Microsoft.Extensions.AI;
 
@@ -29,10 +30,23 @@ public sealed class AgentCoreChatClientOptions
     public string? Region { get; set; }
 
     /// <summary>
-    /// Gets or sets the AWS credentials that sign requests. Default: AWSSDK.Core's default credential chain
-    /// (environment, profile, SSO, web identity, container and instance roles), resolved at the first call.
+    /// Gets or sets the AWS credentials that sign requests. Default: the credentials of <see cref="Profile"/> when set, else
+    /// AWSSDK.Core's default credential chain (environment, profile, SSO, web identity, container and instance roles),
+    /// resolved at the first call.
     /// </summary>
     public AWSCredentials? Credentials { get; set; }
+
+    /// <summary>
+    /// Gets or sets the AWS profile (in the shared config and credentials files) whose credentials sign requests, when
+    /// <see cref="Credentials"/> is not set. Read with AWSSDK.Core's profile store at the first call.
+    /// </summary>
+    public string? Profile { get; set; }
+
+    /// <summary>
+    /// Gets or sets the shared credentials file that <see cref="Profile"/> is read from. Default: the AWS SDK's
+    /// (<c>AWS_SHARED_CREDENTIALS_FILE</c>, else <c>~/.aws/credentials</c>, and <c>~/.aws/config</c>).
+    /// </summary>
+    public string? ProfilesLocation { get; set; }
 
     /// <summary>
     /// Gets or sets the data-plane endpoint, overriding the regional one: a VPC endpoint, a proxy or a test server.
@@ -65,6 +79,12 @@ public sealed class AgentCoreChatClientOptions
     public Func<IReadOnlyList<ChatMessage>, ChatOptions?, AgentCorePayload>? PayloadFactory { get; set; }
 
     /// <summary>
+    /// Gets or sets the session id used when a request names none (LiteLLM's <c>runtimeSessionId</c> as a default): 33 to 256
+    /// characters. Default: none, so each conversation gets a generated id.
+    /// </summary>
+    public string? RuntimeSessionId { get; set; }
+
+    /// <summary>
     /// Gets or sets the generator of session ids used when a request names none. It must return 33 to 256 characters.
     /// Default: <c>agentcore-session-</c> followed by a random GUID (54 characters, 122 random bits).
     /// </summary>
@@ -82,10 +102,68 @@ public sealed class AgentCoreChatClientOptions
     /// <summary>Gets or sets the clock used for signing times, timestamps and backoff delays. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Checks the settings as the client does when it is created.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it and says how to fix it.</exception>
+    public void Validate() => ValidateAndParse();
+
     /// <summary>Returns the runtime and the non-secret settings; credentials and token providers are never shown.</summary>
     /// <returns>A description for logs.</returns>
     public override string ToString() =>
         $"RuntimeArn = {RuntimeArn}, Qualifier = {Qualifier}, Region = {Region}, Endpoint = {Endpoint}, " +
-        $"Auth = {(BearerTokenProvider is not null ? "bearer token" : Credentials is not null ? "explicit credentials" : "default credentials")}, " +
+        $"Auth = {(BearerTokenProvider is not null ? "bearer token" : Credentials is not null ? "explicit credentials" : Profile is not null ? $"profile {Profile}" : "default credentials")}, " +
         $"PayloadFormat = {(PayloadFactory is not null ? "custom" : PayloadFormat.ToString())}";
+
+    internal AgentRuntimeTarget ValidateAndParse()
+    {
+        AgentRuntimeTarget target = AgentRuntimeTarget.Parse(RuntimeArn, "AgentCoreChatClientOptions.RuntimeArn");
+
+        if (!string.IsNullOrWhiteSpace(Region) && target.Region is not null && !string.Equals(Region, target.Region, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"AgentCoreChatClientOptions.Region is '{Region}' but the runtime ARN is in '{target.Region}': a runtime is called in its own region. Remove Region or fix the ARN.",
+                nameof(AgentCoreChatClientOptions));
+        }
+
+        if (Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("http" or "https")))
+        {
+            throw new ArgumentException($"AgentCoreChatClientOptions.Endpoint '{endpoint}' must be an absolute http(s) URL.", nameof(AgentCoreChatClientOptions));
+        }
+
+        if (Endpoint is not null && target.IsContainer)
+        {
+            throw new ArgumentException("AgentCoreChatClientOptions.Endpoint overrides the data-plane endpoint of a runtime ARN; with a container URL in RuntimeArn it has no meaning. Set one of the two.", nameof(AgentCoreChatClientOptions));
+        }
+
+        if (UseFipsEndpoint && Endpoint is not null)
+        {
+            throw new ArgumentException("AgentCoreChatClientOptions.UseFipsEndpoint cannot apply when Endpoint overrides the endpoint. Set one of the two.", nameof(AgentCoreChatClientOptions));
+        }
+
+        if (MaxAttempts < 1)
+        {
+            throw new ArgumentException($"AgentCoreChatClientOptions.MaxAttempts must be at least 1 (1 means no retries), but is {MaxAttempts}.", nameof(AgentCoreChatClientOptions));
+        }
+
+        if (RetryBaseDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentException("AgentCoreChatClientOptions.RetryBaseDelay must not be negative.", nameof(AgentCoreChatClientOptions));
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentException("AgentCoreChatClientOptions.TimeProvider must not be null: leave it at TimeProvider.System.", nameof(AgentCoreChatClientOptions));
+        }
+
+        if (Qualifier is { } qualifier && string.IsNullOrWhiteSpace(qualifier))
+        {
+            throw new ArgumentException("AgentCoreChatClientOptions.Qualifier is empty: give an endpoint name such as DEFAULT, or leave it null.", nameof(AgentCoreChatClientOptions));
+        }
+
+        if (RuntimeSessionId is { } sessionId)
+        {
+            Runtime.RuntimeSessionId.Validate(sessionId, "AgentCoreChatClientOptions.RuntimeSessionId");
+        }
+
+        return target;
+    }
 }

@@ -53,6 +53,22 @@ public sealed class ClientContractTests
     }
 
     [Fact]
+    public async Task RuntimeSessionIdOption_IsTheDefaultSession_AndIsValidated()
+    {
+        const string Configured = "configured-session-0123456789abcdef012345";
+        var handler = new RecordingHandler().Respond(HttpStatusCode.OK, "\"a\"", "application/json").Respond(HttpStatusCode.OK, "\"b\"", "application/json");
+        using var client = TestClients.Create(handler, o => o.RuntimeSessionId = Configured);
+
+        await client.GetResponseAsync("hi");
+        await client.GetResponseAsync("hi", new ChatOptions { ConversationId = "per-request-session-0123456789abcdef01234" });
+
+        Assert.Equal(Configured, handler.Requests[0].Header("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"));
+        Assert.Equal("per-request-session-0123456789abcdef01234", handler.Requests[1].Header("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"));
+        var e = Assert.Throws<ArgumentException>(() => TestClients.Options(o => o.RuntimeSessionId = "session-abc-123").Validate());
+        Assert.Contains("AgentCoreChatClientOptions.RuntimeSessionId must be 33 to 256 characters long", e.Message);
+    }
+
+    [Fact]
     public void GetService_ReturnsMetadataOptionsHttpClientAndSelf_AndNullForKeys()
     {
         var options = TestClients.Options(o => o.RuntimeArn = "bedrock/agentcore/" + TestClients.Arn);

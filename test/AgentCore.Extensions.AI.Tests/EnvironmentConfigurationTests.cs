@@ -76,6 +76,23 @@ public sealed class EnvironmentConfigurationTests
     }
 
     [Fact]
+    public async Task Profile_IsReadFromTheCredentialsFile_AndAMissingOneIsNamed()
+    {
+        string file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, "[team-a]\naws_access_key_id = AKIDPROFILETEAMA\naws_secret_access_key = profile-secret\n");
+        var handler = new RecordingHandler().Respond(HttpStatusCode.OK, "\"ok\"", "application/json");
+        using var client = TestClients.Create(handler, o => { o.Credentials = null; o.Profile = "team-a"; o.ProfilesLocation = file; });
+        using var missing = TestClients.Create(new RecordingHandler(), o => { o.Credentials = null; o.Profile = "team-b"; o.ProfilesLocation = file; });
+
+        await client.GetResponseAsync("hi");
+        var e = await Assert.ThrowsAsync<AgentCoreException>(() => missing.GetResponseAsync("hi"));
+
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDPROFILETEAMA/", handler.Requests[0].Header("Authorization"));
+        Assert.Equal("AgentCoreChatClientOptions.Profile: no AWS profile named 'team-b' was found in the shared config or credentials files.", e.Message);
+        File.Delete(file);
+    }
+
+    [Fact]
     public async Task DefaultChain_ReadsEnvironmentCredentials()
     {
         using var scope = new EnvironmentScope(("AWS_ACCESS_KEY_ID", "AKIDFROMENV"), ("AWS_SECRET_ACCESS_KEY", "secret-from-env"), ("AWS_SESSION_TOKEN", "token-from-env"));

@@ -33,7 +33,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
     public HttpAgentCoreTransport(HttpClient httpClient, AgentCoreChatClientOptions options, EndpointResolver endpoints)
     {
         _httpClient = httpClient;
-        _signer = new SigV4RequestSigner(options.Credentials, options.TimeProvider);
+        _signer = new SigV4RequestSigner(options.Credentials, options.Profile, options.ProfilesLocation, options.TimeProvider);
         _bearerTokenProvider = options.BearerTokenProvider;
         _endpoints = endpoints;
         _maxAttempts = options.MaxAttempts;

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
 using AgentCore.Extensions.AI.Runtime;
@@ -21,12 +22,16 @@ namespace AgentCore.Extensions.AI.Transport;
 internal sealed class SigV4RequestSigner
 {
     private readonly AWSCredentials? _configured;
+    private readonly string? _profile;
+    private readonly string? _profilesLocation;
     private readonly TimeProvider _timeProvider;
     private AWSCredentials? _resolved;
 
-    public SigV4RequestSigner(AWSCredentials? credentials, TimeProvider timeProvider)
+    public SigV4RequestSigner(AWSCredentials? credentials, string? profile, string? profilesLocation, TimeProvider timeProvider)
     {
         _configured = credentials;
+        _profile = profile;
+        _profilesLocation = profilesLocation;
         _timeProvider = timeProvider;
     }
 
@@ -77,6 +82,17 @@ internal sealed class SigV4RequestSigner
     // never looks for AWS credentials; a failed look-up is not cached, so credentials that appear later are found.
     private async Task<AWSCredentials> ResolveDefaultAsync()
     {
+        if (_profile is not null)
+        {
+            var profiles = _profilesLocation is null ? new CredentialProfileStoreChain() : new CredentialProfileStoreChain(_profilesLocation);
+            return _resolved = profiles.TryGetAWSCredentials(_profile, out AWSCredentials profileCredentials)
+                ? profileCredentials
+                : throw new AgentCoreException($"AgentCoreChatClientOptions.Profile: no AWS profile named '{_profile}' was found in the shared config or credentials files.")
+                {
+                    Kind = AgentCoreErrorKind.Unauthorized,
+                };
+        }
+
         try
         {
             return _resolved = await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null).ConfigureAwait(false);
