@@ -113,6 +113,9 @@ public sealed class AgentCoreChatClientOptions
         $"Auth = {(BearerTokenProvider is not null ? "bearer token" : Credentials is not null ? "explicit credentials" : Profile is not null ? $"profile {Profile}" : "default credentials")}, " +
         $"PayloadFormat = {(PayloadFactory is not null ? "custom" : PayloadFormat.ToString())}";
 
+    /// <summary>A shallow copy, so a host can fill in defaults without changing options that others share.</summary>
+    internal AgentCoreChatClientOptions Clone() => (AgentCoreChatClientOptions)MemberwiseClone();
+
     internal AgentRuntimeTarget ValidateAndParse()
     {
         AgentRuntimeTarget target = AgentRuntimeTarget.Parse(RuntimeArn, "AgentCoreChatClientOptions.RuntimeArn");

@@ -1,0 +1,39 @@
+// Licensed under the Apache License, Version 2.0.
+
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace AgentCore.Extensions.AI.Hosting;
+
+/// <summary>
+/// Makes the runtime a request goes to part of the request: <see cref="ChatOptions.ModelId"/> = the runtime ARN and the
+/// configured qualifier, when unset. The cache key of <c>DistributedCachingChatClient</c> covers the options but not the
+/// client, so without this two runtimes sharing a cache would answer each other's identical prompts.
+/// </summary>
+internal sealed class RuntimeIdentityChatClient(IChatClient inner) : DelegatingChatClient(inner)
+{
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        base.GetResponseAsync(messages, WithRuntime(options), cancellationToken);
+
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        base.GetStreamingResponseAsync(messages, WithRuntime(options), cancellationToken);
+
+    private ChatOptions WithRuntime(ChatOptions? options)
+    {
+        string? arn = InnerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
+        string? qualifier = InnerClient.GetService<AgentCoreChatClientOptions>()?.Qualifier;
+        ChatOptions result = options?.Clone() ?? new ChatOptions();
+        if (result.ModelId is null || result.ModelId == arn)
+        {
+            result.ModelId = arn;
+            if (qualifier is not null && result.AdditionalProperties?.ContainsKey(AgentCoreAdditionalPropertiesKeys.Qualifier) != true)
+            {
+                (result.AdditionalProperties ??= [])[AgentCoreAdditionalPropertiesKeys.Qualifier] = qualifier;
+            }
+        }
+
+        return result;
+    }
+}
