@@ -102,12 +102,7 @@ public sealed class DecodingTests
     public async Task TextPlain_IsStreamedAsItArrives_WithoutSplittingMultiByteCharacters()
     {
         byte[] body = Encoding.UTF8.GetBytes("Grüße aus 世界 🌍!");
-        var handler = new RecordingHandler().Respond(_ =>
-        {
-            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new TrickleStream(body, chunkSize: 1)) };
-            response.Content.Headers.ContentType = new("text/plain") { CharSet = "utf-8" };
-            return response;
-        });
+        var handler = new RecordingHandler().RespondStream(new TrickleStream(body, chunkSize: 1), "text/plain; charset=utf-8");
         using var client = TestClients.Create(handler);
 
         List<ChatResponseUpdate> updates = await StreamAsync(client);
@@ -315,12 +310,7 @@ public sealed class DecodingTests
     public async Task TruncatedBody_IsAnError_NeverAShorterAnswer()
     {
         byte[] body = Encoding.UTF8.GetBytes("data: \"first\"\n\ndata: \"second\"\n\n");
-        var handler = new RecordingHandler().Respond(_ =>
-        {
-            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new TrickleStream(body, chunkSize: 15, failAfterBytes: 16)) };
-            response.Content.Headers.ContentType = new("text/event-stream");
-            return response;
-        });
+        var handler = new RecordingHandler().RespondStream(new TrickleStream(body, chunkSize: 15, failAfterBytes: 16), "text/event-stream");
         using var client = TestClients.Create(handler);
 
         var e = await Assert.ThrowsAsync<AgentCoreException>(() => client.GetResponseAsync("hi"));

@@ -188,12 +188,7 @@ public sealed class ErrorAndRetryTests
     public async Task CancelledMidStream_StopsReadingAndDisposesTheBody()
     {
         var body = new TrickleStream(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 100).Select(i => $"data: \"w{i} \"\n\n"))), chunkSize: 8);
-        var handler = new RecordingHandler().Respond(_ =>
-        {
-            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
-            response.Content.Headers.ContentType = new("text/event-stream");
-            return response;
-        });
+        var handler = new RecordingHandler().RespondStream(body, "text/event-stream");
         using var client = TestClients.Create(handler);
         using var cts = new CancellationTokenSource();
         int received = 0;
@@ -218,12 +213,7 @@ public sealed class ErrorAndRetryTests
     public async Task AbandonedStream_DisposesTheBody()
     {
         var body = new TrickleStream(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 100).Select(i => $"data: \"w{i} \"\n\n"))), chunkSize: 8);
-        var handler = new RecordingHandler().Respond(_ =>
-        {
-            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
-            response.Content.Headers.ContentType = new("text/event-stream");
-            return response;
-        });
+        var handler = new RecordingHandler().RespondStream(body, "text/event-stream");
         using var client = TestClients.Create(handler);
 
         await foreach (var update in client.GetStreamingResponseAsync("hi"))

@@ -30,6 +30,15 @@ public sealed class RecordingHandler : HttpMessageHandler
         return this;
     }
 
+    /// <summary>Answers 200 with a body read from <paramref name="body"/> as the client pulls it (to test streaming, cancellation, truncation).</summary>
+    public RecordingHandler RespondStream(Stream body, string contentType) =>
+        Respond(_ =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
+            response.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            return response;
+        });
+
     public RecordingHandler Respond(HttpStatusCode status, string body, string contentType, params (string Name, string Value)[] headers) =>
         Respond(_ => Response(status, Encoding.UTF8.GetBytes(body), contentType, headers));
 
