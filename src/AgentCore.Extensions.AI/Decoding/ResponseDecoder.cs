@@ -40,7 +40,7 @@ internal static class ResponseDecoder
         await foreach (SseItem<AgentCoreStreamEvent> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             AgentCoreStreamEvent streamEvent = item.EventId is null ? item.Data : new AgentCoreStreamEvent(item.EventType, item.Data.Data, item.EventId);
-            var contents = new List<AIContent>();
+            var contents = new List<AIContent>(capacity: 1);
             ChatFinishReason? finish = decoder.Decode(streamEvent, contents);
             yield return metadata.Update(contents, streamEvent, finish);
         }

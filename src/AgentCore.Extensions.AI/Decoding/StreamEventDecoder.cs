@@ -116,16 +116,18 @@ internal sealed class StreamEventDecoder
             return null;
         }
 
+        // Strands sends each text delta twice: as a model event and as {"data": ...}; keep the model event (and don't
+        // materialise the duplicate's text at all: it is half of a Strands stream's events).
+        if (_sawStrandsEvents && root.TryGetProperty("data"u8, out JsonElement duplicate) && duplicate.ValueKind == JsonValueKind.String)
+        {
+            return null;
+        }
+
         foreach (string key in TextKeys)
         {
             if (AgentJson.GetString(root, key) is { } text)
             {
-                // Strands sends each text delta twice: as a model event and as {"data": ...}; keep the model event.
-                if (key != "data" || !_sawStrandsEvents)
-                {
-                    AddText(contents, text, raw);
-                }
-
+                AddText(contents, text, raw);
                 return null;
             }
         }

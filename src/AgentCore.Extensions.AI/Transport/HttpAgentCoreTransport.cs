@@ -43,7 +43,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
 
     public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
-        ArraySegment<byte> body = AsSegment(request.Payload.Content);
+        byte[] body = ExactArray(request.Payload.Content);
         Uri url = request.Target.ContainerUrl is { } container
             ? AgentCoreEndpoints.Container(container, "invocations")
             : AgentCoreEndpoints.Runtime(_endpoints.BaseUrl(request.Target), request.Target.Arn!, "invocations", request.Qualifier, request.AccountId);
@@ -57,7 +57,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
                 AddIfSet(message, AgentCoreHeaders.UserId, request.UserId);
                 AddIfSet(message, AgentCoreHeaders.McpSessionId, request.McpSessionId);
                 AddIfSet(message, AgentCoreHeaders.McpProtocolVersion, request.McpProtocolVersion);
-                message.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
+                message.Content = new ByteArrayContent(body);
                 message.Content.Headers.TryAddWithoutValidation("Content-Type", request.Payload.ContentType);
                 return message;
             },
@@ -99,7 +99,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
                 message.Content.Headers.ContentType = new MediaTypeHeaderValue(AgentCorePayload.JsonContentType);
                 return message;
             },
-            new ArraySegment<byte>(body),
+            body,
             request.Target,
             request.SessionId,
             traceId: null,
@@ -112,7 +112,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
     /// </summary>
     private async Task<HttpResponseMessage> SendWithRetriesAsync(
         Func<HttpRequestMessage> createRequest,
-        ArraySegment<byte> body,
+        byte[] body,
         AgentRuntimeTarget target,
         string sessionId,
         string? traceId,
@@ -160,7 +160,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
         }
     }
 
-    private async Task AuthenticateAsync(HttpRequestMessage message, ArraySegment<byte> body, AgentRuntimeTarget target, CancellationToken cancellationToken)
+    private async Task AuthenticateAsync(HttpRequestMessage message, byte[] body, AgentRuntimeTarget target, CancellationToken cancellationToken)
     {
         if (_bearerTokenProvider is not null)
         {
@@ -174,8 +174,7 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
         }
         else if (!target.IsContainer)
         {
-            byte[] bytes = body.Offset == 0 && body.Count == body.Array!.Length ? body.Array : body.ToArray();
-            await _signer.SignAsync(message, bytes, target.Region!, cancellationToken).ConfigureAwait(false);
+            await _signer.SignAsync(message, body, target.Region!, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -248,6 +247,9 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
         }
     }
 
-    private static ArraySegment<byte> AsSegment(ReadOnlyMemory<byte> memory) =>
-        MemoryMarshal.TryGetArray(memory, out ArraySegment<byte> segment) ? segment : new ArraySegment<byte>(memory.ToArray());
+    // The signer hashes a byte[]; make it once per call (not per attempt), without a copy when the payload is a whole array.
+    private static byte[] ExactArray(ReadOnlyMemory<byte> memory) =>
+        MemoryMarshal.TryGetArray(memory, out ArraySegment<byte> segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
 }
