@@ -265,6 +265,17 @@ public sealed class DecodingTests
         Assert.Equal("nothing true story, 3 apples, -5 degrees 42null", (await client.GetResponseAsync("hi")).Text);
     }
 
+    [Theory]
+    [InlineData("{\"event\": {\"contentBlockDelta\": {\"delta\": {\"text\": \"plain\"}, \"contentBlockIndex\": 0}}}", "plain")]
+    [InlineData("{\"event\":{\"contentBlockDelta\":{\"contentBlockIndex\":3,\"delta\":{\"text\":\"index first \\u00e9\"}}}}", "index first é")]
+    [InlineData("{\"event\": {\"contentBlockDelta\": {\"delta\": {\"text\": \"extra member\"}}}, \"extra\": true}", "extra member")]
+    [InlineData("{\"event\": {\"contentBlockDelta\": {\"delta\": {\"text\": \"more in delta\", \"x\": 1}}}}", "more in delta")]
+    public async Task StrandsTextDeltas_InEveryLayout_AreText(string json, string expected)
+    {
+        using var client = ClientAnswering("text/event-stream", $"data: {json}\n\n");
+        Assert.Equal(expected, (await client.GetResponseAsync("hi")).Text);
+    }
+
     [Fact]
     public async Task ChunkAndDoneShapes_AndDoneMarker()
     {

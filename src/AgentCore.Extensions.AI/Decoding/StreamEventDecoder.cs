@@ -40,6 +40,14 @@ internal sealed class StreamEventDecoder
             return null;
         }
 
+        if (!isErrorEvent && StrandsTextDelta.TryRead(data, out string? delta))
+        {
+            _sawStrandsEvents = true;
+            _streamed.Text = true;
+            AddText(contents, delta, streamEvent);
+            return null;
+        }
+
         JsonDocument? document = TryParse(streamEvent.Data);
         if (document is null)
         {
