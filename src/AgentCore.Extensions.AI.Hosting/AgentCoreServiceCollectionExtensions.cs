@@ -10,6 +10,7 @@ using Amazon.Extensions.NETCore.Setup;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -170,7 +171,10 @@ public static class AgentCoreServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             })
             .ConfigureHttpClient(static client => client.Timeout = TimeSpan.FromMinutes(15))
-            .RedactLoggedHeaders(static _ => true);
+            // The default loggers keep header values in their log state even when the text is redacted; log no header at all.
+            .RemoveAllLoggers()
+            .AddLogger(provider => new AgentCoreHttpClientLogger(
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger(AgentCoreHttpClientLogger.CategoryPrefix + httpClientName)));
 
         IChatClient Create(IServiceProvider provider)
         {

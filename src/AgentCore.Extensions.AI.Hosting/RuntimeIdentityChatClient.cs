@@ -8,8 +8,8 @@ using Microsoft.Extensions.AI;
 namespace AgentCore.Extensions.AI.Hosting;
 
 /// <summary>
-/// Makes the runtime a request goes to part of the request: <see cref="ChatOptions.ModelId"/> = the runtime ARN and the
-/// configured qualifier, when unset. The cache key of <c>DistributedCachingChatClient</c> covers the options but not the
+/// Makes the runtime a request goes to part of the request: <see cref="ChatOptions.ModelId"/> = the runtime ARN, and the
+/// configured qualifier and session, when unset. The cache key of <c>DistributedCachingChatClient</c> covers the options but not the
 /// client, so without this two runtimes sharing a cache would answer each other's identical prompts.
 /// </summary>
 internal sealed class RuntimeIdentityChatClient(IChatClient inner) : DelegatingChatClient(inner)
@@ -23,17 +23,29 @@ internal sealed class RuntimeIdentityChatClient(IChatClient inner) : DelegatingC
     private ChatOptions WithRuntime(ChatOptions? options)
     {
         string? arn = InnerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
-        string? qualifier = InnerClient.GetService<AgentCoreChatClientOptions>()?.Qualifier;
+        AgentCoreChatClientOptions? configured = InnerClient.GetService<AgentCoreChatClientOptions>();
         ChatOptions result = options?.Clone() ?? new ChatOptions();
         if (result.ModelId is null || result.ModelId == arn)
         {
             result.ModelId = arn;
-            if (qualifier is not null && result.AdditionalProperties?.ContainsKey(AgentCoreAdditionalPropertiesKeys.Qualifier) != true)
+            AddIfAbsent(result, AgentCoreAdditionalPropertiesKeys.Qualifier, configured?.Qualifier);
+
+            // The configured session applies only when the request names none; naming it keeps two registrations that differ
+            // only in their session from sharing cached answers.
+            if (result.ConversationId is null)
             {
-                (result.AdditionalProperties ??= [])[AgentCoreAdditionalPropertiesKeys.Qualifier] = qualifier;
+                AddIfAbsent(result, AgentCoreAdditionalPropertiesKeys.RuntimeSessionId, configured?.RuntimeSessionId);
             }
         }
 
         return result;
+    }
+
+    private static void AddIfAbsent(ChatOptions options, string key, string? value)
+    {
+        if (value is not null && options.AdditionalProperties?.ContainsKey(key) != true)
+        {
+            (options.AdditionalProperties ??= [])[key] = value;
+        }
     }
 }
