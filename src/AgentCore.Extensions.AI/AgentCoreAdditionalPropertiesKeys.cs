@@ -44,6 +44,12 @@ public static class AgentCoreAdditionalPropertiesKeys
     /// <summary>The MCP protocol version, sent as <c>Mcp-Protocol-Version</c>, for runtimes that speak the MCP protocol.</summary>
     public const string McpProtocolVersion = "mcpProtocolVersion";
 
+    /// <summary>The MCP method, sent as <c>Mcp-Method</c>, for runtimes that speak the MCP protocol.</summary>
+    public const string McpMethod = "mcpMethod";
+
+    /// <summary>The MCP tool or resource name, sent as <c>Mcp-Name</c>, for runtimes that speak the MCP protocol.</summary>
+    public const string McpName = "mcpName";
+
     /// <summary>
     /// A raw payload that replaces the one built from the messages, for agents with their own schema.
     /// Accepts an <see cref="AgentCorePayload"/>, a <see cref="System.Text.Json.Nodes.JsonNode"/>, a

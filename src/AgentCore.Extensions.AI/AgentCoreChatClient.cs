@@ -256,11 +256,9 @@ public sealed class AgentCoreChatClient : IChatClient
             PayloadBuilder.Build(list, options, rawRepresentation, _options),
             sessionId,
             qualifier,
-            ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.RuntimeUserId),
             ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.AccountId),
-            ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.TraceId),
-            ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.McpSessionId),
-            ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.McpProtocolVersion));
+            ChatOptionsReader.GetHeaders(options),
+            ChatOptionsReader.GetString(options, AgentCoreAdditionalPropertiesKeys.TraceId));
     }
 
     private static HttpClient CreateHttpClient() =>

@@ -86,6 +86,8 @@ public sealed class RequestMappingTests
                 [AgentCoreAdditionalPropertiesKeys.TraceId] = "Root=1-5759e988-bd862e3fe1be46a994272793",
                 [AgentCoreAdditionalPropertiesKeys.McpSessionId] = "mcp-1",
                 [AgentCoreAdditionalPropertiesKeys.McpProtocolVersion] = "2025-06-18",
+                [AgentCoreAdditionalPropertiesKeys.McpMethod] = "tools/call",
+                [AgentCoreAdditionalPropertiesKeys.McpName] = JsonSerializer.SerializeToElement("get_weather"),
             },
         });
 
@@ -96,6 +98,9 @@ public sealed class RequestMappingTests
         Assert.Equal("Root=1-5759e988-bd862e3fe1be46a994272793", request.Header("X-Amzn-Trace-Id"));
         Assert.Equal("mcp-1", request.Header("Mcp-Session-Id"));
         Assert.Equal("2025-06-18", request.Header("Mcp-Protocol-Version"));
+        Assert.Equal("tools/call", request.Header("Mcp-Method"));
+        Assert.Equal("get_weather", request.Header("Mcp-Name"));
+        Assert.Contains("mcp-method;mcp-name;mcp-protocol-version;mcp-session-id", request.Header("Authorization"));
         Assert.Contains("x-amzn-bedrock-agentcore-runtime-user-id", request.Header("Authorization"));
         Assert.Contains("mcp-session-id", request.Header("Authorization"));
         Assert.DoesNotContain("x-amzn-trace-id", request.Header("Authorization"));

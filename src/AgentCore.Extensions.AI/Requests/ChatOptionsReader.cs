@@ -1,6 +1,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 using System;
+using System.Collections.Generic;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -38,6 +39,33 @@ internal static class ChatOptionsReader
         }
 
         return text;
+    }
+
+    /// <summary>The per-request settings that travel as headers: the dictionary key and the header it becomes.</summary>
+    public static readonly (string Key, string Header)[] HeaderSettings =
+    [
+        (AgentCoreAdditionalPropertiesKeys.RuntimeUserId, Transport.AgentCoreHeaders.UserId),
+        (AgentCoreAdditionalPropertiesKeys.McpSessionId, Transport.AgentCoreHeaders.McpSessionId),
+        (AgentCoreAdditionalPropertiesKeys.McpProtocolVersion, Transport.AgentCoreHeaders.McpProtocolVersion),
+        (AgentCoreAdditionalPropertiesKeys.McpMethod, Transport.AgentCoreHeaders.McpMethod),
+        (AgentCoreAdditionalPropertiesKeys.McpName, Transport.AgentCoreHeaders.McpName),
+    ];
+
+    /// <summary>Reads the header settings that are present.</summary>
+    /// <param name="options">The chat options, or null.</param>
+    /// <returns>Header name and value pairs, in a fixed order.</returns>
+    public static IReadOnlyList<KeyValuePair<string, string>> GetHeaders(ChatOptions? options)
+    {
+        List<KeyValuePair<string, string>>? headers = null;
+        foreach ((string key, string header) in HeaderSettings)
+        {
+            if (GetString(options, key) is { } value)
+            {
+                (headers ??= []).Add(new(header, value));
+            }
+        }
+
+        return headers ?? (IReadOnlyList<KeyValuePair<string, string>>)[];
     }
 
     /// <summary>Reads the raw value of a key, or null.</summary>

@@ -1,5 +1,6 @@
 // Licensed under the Apache License, Version 2.0.
 
+using System.Collections.Generic;
 using AgentCore.Extensions.AI.Runtime;
 
 namespace AgentCore.Extensions.AI.Requests;
@@ -9,18 +10,14 @@ namespace AgentCore.Extensions.AI.Requests;
 /// <param name="Payload">The body and its media type.</param>
 /// <param name="SessionId">The runtime session id (always set: given or generated).</param>
 /// <param name="Qualifier">The qualifier, or null.</param>
-/// <param name="UserId">The end-user id, or null.</param>
 /// <param name="AccountId">The runtime owner's account id, or null.</param>
-/// <param name="TraceId">An X-Ray trace header, or null.</param>
-/// <param name="McpSessionId">An MCP session id, or null.</param>
-/// <param name="McpProtocolVersion">An MCP protocol version, or null.</param>
+/// <param name="Headers">The optional per-request headers (user id, MCP headers), signed with the rest.</param>
+/// <param name="TraceId">An X-Ray trace header, or null; sent unsigned.</param>
 internal sealed record InvocationRequest(
     AgentRuntimeTarget Target,
     AgentCorePayload Payload,
     string SessionId,
     string? Qualifier,
-    string? UserId,
     string? AccountId,
-    string? TraceId,
-    string? McpSessionId,
-    string? McpProtocolVersion);
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    string? TraceId);

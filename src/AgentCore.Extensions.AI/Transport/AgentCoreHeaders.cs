@@ -12,6 +12,8 @@ internal static class AgentCoreHeaders
     public const string TraceId = "X-Amzn-Trace-Id";
     public const string McpSessionId = "Mcp-Session-Id";
     public const string McpProtocolVersion = "Mcp-Protocol-Version";
+    public const string McpMethod = "Mcp-Method";
+    public const string McpName = "Mcp-Name";
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
 

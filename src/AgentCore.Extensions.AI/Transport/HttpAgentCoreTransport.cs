@@ -1,6 +1,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Http;
@@ -54,9 +55,11 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
                 var message = new HttpRequestMessage(HttpMethod.Post, url);
                 message.Headers.TryAddWithoutValidation("Accept", AgentCoreHeaders.Accept);
                 message.Headers.TryAddWithoutValidation(AgentCoreHeaders.SessionId, request.SessionId);
-                AddIfSet(message, AgentCoreHeaders.UserId, request.UserId);
-                AddIfSet(message, AgentCoreHeaders.McpSessionId, request.McpSessionId);
-                AddIfSet(message, AgentCoreHeaders.McpProtocolVersion, request.McpProtocolVersion);
+                foreach (KeyValuePair<string, string> header in request.Headers)
+                {
+                    message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+
                 message.Content = new ByteArrayContent(body);
                 message.Content.Headers.TryAddWithoutValidation("Content-Type", request.Payload.ContentType);
                 return message;
