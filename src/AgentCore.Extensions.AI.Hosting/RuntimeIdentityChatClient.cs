@@ -8,8 +8,8 @@ using Microsoft.Extensions.AI;
 namespace AgentCore.Extensions.AI.Hosting;
 
 /// <summary>
-/// Makes the runtime a request goes to part of the request: <see cref="ChatOptions.ModelId"/> = the runtime ARN, and the
-/// configured qualifier and session, when unset. The cache key of <c>DistributedCachingChatClient</c> covers the options but not the
+/// Makes the runtime and session a request goes to part of the request: <see cref="ChatOptions.ModelId"/> = the runtime ARN,
+/// the configured qualifier, and the session (configured or new), when unset. The cache key of <c>DistributedCachingChatClient</c> covers the options but not the
 /// client, so without this two runtimes sharing a cache would answer each other's identical prompts.
 /// </summary>
 internal sealed class RuntimeIdentityChatClient(IChatClient inner) : DelegatingChatClient(inner)
@@ -30,11 +30,16 @@ internal sealed class RuntimeIdentityChatClient(IChatClient inner) : DelegatingC
             result.ModelId = arn;
             AddIfAbsent(result, AgentCoreAdditionalPropertiesKeys.Qualifier, configured?.Qualifier);
 
-            // The configured session applies only when the request names none; naming it keeps two registrations that differ
-            // only in their session from sharing cached answers.
+            // A request that names no session gets its session here, not inside the client: the configured one, else a new
+            // one. Either way the session is in the cache key, so a cached answer never hands one caller's session (and with
+            // it the agent's memory of that conversation) to another; two registrations that differ only in their
+            // configured session never share answers either.
             if (result.ConversationId is null)
             {
-                AddIfAbsent(result, AgentCoreAdditionalPropertiesKeys.RuntimeSessionId, configured?.RuntimeSessionId);
+                AddIfAbsent(
+                    result,
+                    AgentCoreAdditionalPropertiesKeys.RuntimeSessionId,
+                    configured?.RuntimeSessionId ?? (configured?.SessionIdGenerator ?? Runtime.RuntimeSessionId.Generate)());
             }
         }
 

@@ -187,7 +187,7 @@ public sealed class CachingMiddlewareTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NoSessionNamed_ACacheHitCarriesTheSessionOfTheCallThatWasCached()
+    public async Task NoSessionNamed_EachCallGetsItsOwnSession_SoNoCallerIsHandedAnothersSessionFromTheCache()
     {
         await using ServiceProvider provider = Build();
         IChatClient client = provider.GetRequiredService<IChatClient>();
@@ -195,10 +195,11 @@ public sealed class CachingMiddlewareTests : IAsyncLifetime
         ChatResponse a = await client.GetResponseAsync("no session");
         ChatResponse b = await client.GetResponseAsync("no session");
 
-        string session = Assert.Single(_runtime.Requests).SessionId!;
-        Assert.StartsWith("agentcore-session-", session);
-        Assert.Equal(session, a.ConversationId);
-        Assert.Equal(session, b.ConversationId);
+        Assert.Equal(2, _runtime.Requests.Count);
+        Assert.All(_runtime.Requests, r => Assert.StartsWith("agentcore-session-", r.SessionId));
+        Assert.Equal(_runtime.Requests[0].SessionId, a.ConversationId);
+        Assert.Equal(_runtime.Requests[1].SessionId, b.ConversationId);
+        Assert.NotEqual(a.ConversationId, b.ConversationId);
     }
 
     [Fact]

@@ -83,7 +83,9 @@ public sealed class FunctionInvocationMiddlewareTests : IAsyncLifetime
         FakeLogRecord invoked = Assert.Single(records, r => r.Category == "Microsoft.Extensions.AI.LoggingChatClient" && r.Message.StartsWith($"{method} invoked:", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Trace, invoked.Level);
         Assert.Contains("weather in Paris?", invoked.Message);
-        Assert.Contains($$"""Options: {{{Environment.NewLine}}  "modelId": "{{Arn}}"{{Environment.NewLine}}}.""", invoked.Message.ReplaceLineEndings());
+        // The registration names the runtime and the session in the options every middleware sees.
+        Assert.Contains($"\"modelId\": \"{Arn}\"", invoked.Message);
+        Assert.Matches("\"runtimeSessionId\": \"agentcore-session-[0-9a-f-]{36}\"", invoked.Message);
         Assert.DoesNotContain(records, r => r.Message.Contains("Invoking get_weather", StringComparison.Ordinal));
         Assert.DoesNotContain(records, r => r.Message.Contains("client-side weather", StringComparison.Ordinal));
     }

@@ -176,10 +176,12 @@ public sealed class RedisCachingTests : IAsyncLifetime
         IChatClient a = provider.GetRequiredKeyedService<IChatClient>("a");
         IChatClient b = provider.GetRequiredKeyedService<IChatClient>("b");
 
-        ChatResponse fromA = await a.GetResponseAsync("identical prompt");
-        ChatResponse fromB = await b.GetResponseAsync("identical prompt");
-        ChatResponse fromAAgain = await a.GetResponseAsync("identical prompt");
-        ChatResponse fromBAgain = await b.GetResponseAsync("identical prompt");
+        // The same prompt in the same session name: only the runtime differs.
+        ChatOptions Session() => new ChatOptions().WithRuntimeSessionId(SessionA);
+        ChatResponse fromA = await a.GetResponseAsync("identical prompt", Session());
+        ChatResponse fromB = await b.GetResponseAsync("identical prompt", Session());
+        ChatResponse fromAAgain = await a.GetResponseAsync("identical prompt", Session());
+        ChatResponse fromBAgain = await b.GetResponseAsync("identical prompt", Session());
 
         Assert.Equal("support answer 1 to identical prompt (no qualifier)", fromA.Text);
         Assert.Equal("billing answer 2 to identical prompt (no qualifier)", fromB.Text);
