@@ -23,6 +23,9 @@ internal sealed partial class ChatCompletionsEndpoint(ModelRouter router, IServi
     /// <summary>The response header with the runtime session id the agent used.</summary>
     public const string SessionHeader = "x-agentcore-session-id";
 
+    /// <summary>The status logged for a request whose client hung up first (nginx's convention).</summary>
+    private const int ClientClosedRequest = 499;
+
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
@@ -67,14 +70,27 @@ internal sealed partial class ChatCompletionsEndpoint(ModelRouter router, IServi
         IChatClient client = services.GetRequiredKeyedService<IChatClient>(deployment);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         long created = time.GetUtcNow().ToUnixTimeSeconds();
-        Outcome outcome = request.Stream
-            ? await StreamAsync(context, client, request, options, id, created)
-            : await CompleteAsync(context, client, request, options, id, created);
+        Outcome outcome;
+        int status;
+        try
+        {
+            outcome = request.Stream
+                ? await StreamAsync(context, client, request, options, id, created)
+                : await CompleteAsync(context, client, request, options, id, created);
+            status = context.Response.StatusCode;
+        }
+        catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        {
+            // The client hung up: the upstream call was cancelled with it and there is no one to answer. Logged as 499
+            // ("client closed request"), so every request has its log line.
+            outcome = new Outcome(null, null);
+            status = ClientClosedRequest;
+        }
 
-        LogRequest(logger, request.Model, deployment, outcome.SessionId, context.Response.StatusCode, clock.Elapsed.TotalMilliseconds, outcome.Usage?.InputTokenCount, outcome.Usage?.OutputTokenCount, request.Stream);
+        LogRequest(logger, request.Model, deployment, outcome.SessionId, status, clock.Elapsed.TotalMilliseconds, outcome.Usage?.InputTokenCount, outcome.Usage?.OutputTokenCount, request.Stream);
     }
 
-    private static async Task<Outcome> CompleteAsync(HttpContext context, IChatClient client, ChatCompletionRequest request, ChatOptions options, string id, long created)
+    private async Task<Outcome> CompleteAsync(HttpContext context, IChatClient client, ChatCompletionRequest request, ChatOptions options, string id, long created)
     {
         ChatResponse response;
         try
@@ -96,7 +112,7 @@ internal sealed partial class ChatCompletionsEndpoint(ModelRouter router, IServi
         return new Outcome(response.ConversationId, response.Usage);
     }
 
-    private static async Task<Outcome> StreamAsync(HttpContext context, IChatClient client, ChatCompletionRequest request, ChatOptions options, string id, long created)
+    private async Task<Outcome> StreamAsync(HttpContext context, IChatClient client, ChatCompletionRequest request, ChatOptions options, string id, long created)
     {
         HttpResponse http = context.Response;
         CancellationToken aborted = context.RequestAborted;
@@ -173,14 +189,22 @@ internal sealed partial class ChatCompletionsEndpoint(ModelRouter router, IServi
     }
 
     /// <summary>The OpenAI error for a failed call; null when the client hung up (nothing to answer).</summary>
-    private static OpenAiError? Map(Exception e, HttpContext context) => e switch
+    private OpenAiError? Map(Exception e, HttpContext context) => e switch
     {
         _ when context.RequestAborted.IsCancellationRequested => null,
         AgentCoreException agentCore => OpenAiError.From(agentCore),
         ArgumentException or NotSupportedException => OpenAiError.BadRequest(e.Message),
         OperationCanceledException => OpenAiError.Timeout(),
-        _ => null,
+
+        // Anything else is still an OpenAI error (500, or an error event mid-stream), never an empty answer or a silent end.
+        _ => Unexpected(e),
     };
+
+    private OpenAiError Unexpected(Exception e)
+    {
+        LogUnexpected(logger, e);
+        return OpenAiError.Internal(e);
+    }
 
     private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
@@ -189,11 +213,18 @@ internal sealed partial class ChatCompletionsEndpoint(ModelRouter router, IServi
             throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
         }
 
+        // Read at most one byte past the limit and stop: the 413 is answered while Kestrel (whose own limit has slack, see
+        // GatewayApp) can still drain the rest, so the client reads a clean 413 instead of a reset connection.
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length > limit)
+        byte[] chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+            }
         }
 
         return buffer.ToArray();
@@ -201,6 +232,9 @@ internal sealed partial class ChatCompletionsEndpoint(ModelRouter router, IServi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "chat.completions model={Model} deployment={Deployment} session={SessionId} status={Status} latency_ms={LatencyMs:F1} input_tokens={InputTokens} output_tokens={OutputTokens} stream={Stream}")]
     private static partial void LogRequest(ILogger logger, string model, string deployment, string? sessionId, int status, double latencyMs, long? inputTokens, long? outputTokens, bool stream);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "chat.completions failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
 
     private sealed record Outcome(string? SessionId, UsageDetails? Usage);
 }

@@ -40,7 +40,9 @@ internal static class GatewayApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(address, listen.Port);
-            kestrel.Limits.MaxRequestBodySize = configuration.MaxRequestBytes;
+            // The gateway enforces the configured limit itself; Kestrel's hard limit has slack so an oversized request can
+            // still be drained after its 413 (beyond the slack, Kestrel resets the connection).
+            kestrel.Limits.MaxRequestBodySize = configuration.MaxRequestBytes + (1024 * 1024);
         });
 
         builder.Services.AddSingleton(configuration);
@@ -49,7 +51,14 @@ internal static class GatewayApp
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
         if (configuration.Cache is { } cache)
         {
-            builder.Services.AddStackExchangeRedisCache(redis => redis.Configuration = cache.ConnectionString);
+            builder.Services.AddStackExchangeRedisCache(redis =>
+            {
+                // Connect in the background and fail commands at once while Redis is down, rather than waiting 5 s in the
+                // backlog per request; FailOpenDistributedCache then answers without the cache.
+                redis.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(cache.ConnectionString);
+                redis.ConfigurationOptions.AbortOnConnectFail = false;
+                redis.ConfigurationOptions.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            });
         }
 
         // The gateway is a consumer of the library: each deployment is a keyed client registered by the Hosting package.
@@ -58,7 +67,9 @@ internal static class GatewayApp
             ChatClientBuilder pipeline = builder.Services.AddKeyedAgentCoreChatClient(deployment.Key, deployment.Apply);
             if (configuration.Cache is not null)
             {
-                pipeline.UseDistributedCache();
+                pipeline.Use(static (inner, services) => new DistributedCachingChatClient(
+                    inner,
+                    new FailOpenDistributedCache(services.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(), services.GetRequiredService<ILogger<FailOpenDistributedCache>>())));
             }
 
             pipeline.UseOpenTelemetry(sourceName: TelemetrySource);

@@ -54,3 +54,13 @@ catch (Exception e) when (e is GatewayConfigurationException or Microsoft.Extens
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
+catch (AggregateException e) when (e.InnerExceptions.All(static inner => inner is Microsoft.Extensions.Options.OptionsValidationException))
+{
+    // Start-up validation throws one AggregateException when several deployments are invalid: name each of them.
+    foreach (Exception inner in e.InnerExceptions)
+    {
+        Console.Error.WriteLine($"error: {inner.Message}");
+    }
+
+    return 2;
+}

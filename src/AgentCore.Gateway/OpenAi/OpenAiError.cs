@@ -22,6 +22,10 @@ internal sealed record OpenAiError(int Status, string Message, string Type, stri
     public static OpenAiError TooLarge(long limit) =>
         new(413, $"The request body is larger than {limit} bytes (general_settings.max_request_size_mb).", "invalid_request_error", "request_too_large");
 
+    /// <summary>A failure the gateway did not foresee; the details are in its log, not in the answer.</summary>
+    public static OpenAiError Internal(Exception e) =>
+        new(500, $"The gateway could not complete the request ({e.GetType().Name}); its log has the details.", "server_error", "internal_error");
+
     public static OpenAiError Timeout() => new(504, "The agent runtime did not answer in time.", "timeout_error", "timeout");
 
     /// <summary>Maps a failed AgentCore call to the status an OpenAI client expects.</summary>
