@@ -39,6 +39,39 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void RoleName_AssumesTheRoleWithTheGivenKeys_ThroughAwsSdkSecurityToken()
+    {
+        GatewayConfiguration configuration = Load($$"""
+            model_list:
+              - model_name: with-role
+                litellm_params:
+                  model: bedrock/agentcore/{{Seed.Arn1}}
+                  aws_access_key_id: os.environ/AWS_ACCESS_KEY_ID
+                  aws_secret_access_key: os.environ/AWS_SECRET_ACCESS_KEY
+                  aws_role_name: arn:aws:iam::123456789012:role/agentcore-invoker
+                  aws_session_name: gateway-test
+              - model_name: role-default-session
+                litellm_params:
+                  model: bedrock/agentcore/{{Seed.Arn1}}
+                  aws_role_name: arn:aws:iam::123456789012:role/agentcore-invoker
+                  aws_access_key_id: os.environ/AWS_ACCESS_KEY_ID
+                  aws_secret_access_key: os.environ/AWS_SECRET_ACCESS_KEY
+            """, SeedEnvironment);
+        var options = new AgentCoreChatClientOptions();
+        var defaults = new AgentCoreChatClientOptions();
+
+        configuration.Deployments[0].Apply(options);
+        configuration.Deployments[1].Apply(defaults);
+
+        var role = Assert.IsType<Amazon.Runtime.AssumeRoleAWSCredentials>(options.Credentials);
+        Assert.Equal("arn:aws:iam::123456789012:role/agentcore-invoker", role.RoleArn);
+        Assert.Equal("gateway-test", role.RoleSessionName);
+        Assert.Equal("AKIDEXAMPLEKEY", role.SourceCredentials.GetCredentials().AccessKey);
+        Assert.Equal("agentcore-gateway", Assert.IsType<Amazon.Runtime.AssumeRoleAWSCredentials>(defaults.Credentials).RoleSessionName);
+        Assert.Empty(configuration.UnsupportedKeys);
+    }
+
+    [Fact]
     public void SeedConfig_LoadsUnchanged_WithItsEnvironmentVariables()
     {
         GatewayConfiguration seed = Load(Seed.ConfigYaml, SeedEnvironment);

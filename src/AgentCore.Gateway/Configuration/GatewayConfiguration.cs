@@ -4,7 +4,6 @@ using System;
 using System.Collections.Generic;
 using AgentCore.Extensions.AI;
 using Amazon.Runtime;
-using Amazon.SecurityToken;
 
 namespace AgentCore.Gateway.Configuration;
 
