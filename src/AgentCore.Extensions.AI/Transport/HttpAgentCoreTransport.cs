@@ -123,43 +123,54 @@ internal sealed class HttpAgentCoreTransport : IAgentCoreTransport
     {
         for (int attempt = 1; ; attempt++)
         {
-            AgentCoreException failure;
-            TimeSpan? retryAfter = null;
-            using (HttpRequestMessage message = createRequest())
+            (HttpResponseMessage? response, AgentCoreException? failure, TimeSpan? retryAfter) =
+                await SendOnceAsync(createRequest, body, target, sessionId, traceId, cancellationToken).ConfigureAwait(false);
+            if (response is not null)
             {
-                await AuthenticateAsync(message, body, target, cancellationToken).ConfigureAwait(false);
-                AddTracing(message, traceId);
-
-                HttpResponseMessage response;
-                try
-                {
-                    response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                }
-                catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    failure = ServiceErrorMapper.Network(e, sessionId);
-                    goto RetryOrThrow;
-                }
-
-                if (response.IsSuccessStatusCode)
-                {
-                    return response;
-                }
-
-                using (response)
-                {
-                    failure = await ReadErrorAsync(response, sessionId, target.IsContainer, cancellationToken).ConfigureAwait(false);
-                    retryAfter = response.Headers.RetryAfter?.Delta;
-                }
+                return response;
             }
 
-        RetryOrThrow:
-            if (!failure.IsRetryable || attempt >= _maxAttempts)
+            if (!failure!.IsRetryable || attempt >= _maxAttempts)
             {
                 throw failure;
             }
 
             await Task.Delay(Backoff(attempt, retryAfter), _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One attempt: a successful answer (body unread), or the failure it mapped to and any Retry-After hint.</summary>
+    private async Task<(HttpResponseMessage? Response, AgentCoreException? Failure, TimeSpan? RetryAfter)> SendOnceAsync(
+        Func<HttpRequestMessage> createRequest,
+        byte[] body,
+        AgentRuntimeTarget target,
+        string sessionId,
+        string? traceId,
+        CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage message = createRequest();
+        await AuthenticateAsync(message, body, target, cancellationToken).ConfigureAwait(false);
+        AddTracing(message, traceId);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, ServiceErrorMapper.Network(e, sessionId), null);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return (response, null, null);
+        }
+
+        using (response)
+        {
+            AgentCoreException failure = await ReadErrorAsync(response, sessionId, target.IsContainer, cancellationToken).ConfigureAwait(false);
+            return (null, failure, response.Headers.RetryAfter?.Delta);
         }
     }
 
