@@ -88,6 +88,13 @@ public sealed class DecodingTests
     }
 
     [Fact]
+    public async Task JsonLabelledBodyWithTextAfterItsValue_IsText_NotTheFirstValue()
+    {
+        using var client = ClientAnswering("application/json", "{\"result\": \"a\"} and then some words");
+        Assert.Equal("{\"result\": \"a\"} and then some words", (await client.GetResponseAsync("hi")).Text);
+    }
+
+    [Fact]
     public async Task JsonErrorObject_IsAnAgentError()
     {
         using var client = ClientAnswering("application/json", """{"error": "agent blew up", "error_type": "RuntimeError"}""");

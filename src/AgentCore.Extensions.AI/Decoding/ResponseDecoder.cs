@@ -44,18 +44,23 @@ internal static class ResponseDecoder
             ChatFinishReason? finish = decoder.Decode(streamEvent, contents);
             yield return metadata.Update(contents, streamEvent, finish);
         }
-
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> DecodeJsonAsync(Stream body, ResponseMetadata metadata, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        byte[] bytes = await ReadAllAsync(body, cancellationToken).ConfigureAwait(false);
+        ArraySegment<byte> bytes = await ReadAllAsync(body, cancellationToken).ConfigureAwait(false);
         var contents = new List<AIContent>();
         object raw;
         try
         {
-            using JsonDocument document = JsonDocument.Parse(bytes);
-            JsonElement root = document.RootElement.Clone();
+            // ParseValue builds an element that owns its data (no pooled document to dispose, no Clone of the whole body).
+            var reader = new Utf8JsonReader(bytes);
+            JsonElement root = JsonElement.ParseValue(ref reader);
+            if (reader.Read())
+            {
+                throw new JsonException("The body continues after its JSON value.");
+            }
+
             raw = root;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out _) && !root.TryGetProperty("result", out _))
             {
@@ -104,10 +109,12 @@ internal static class ResponseDecoder
         }
     }
 
-    private static async Task<byte[]> ReadAllAsync(Stream body, CancellationToken cancellationToken)
+    private static async Task<ArraySegment<byte>> ReadAllAsync(Stream body, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return buffer.ToArray();
+
+        // The stream's own buffer, not a copy of it: the body is read once and parsed from where it landed.
+        return buffer.TryGetBuffer(out ArraySegment<byte> written) ? written : new ArraySegment<byte>(buffer.ToArray());
     }
 }
