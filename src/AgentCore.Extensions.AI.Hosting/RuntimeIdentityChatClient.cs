@@ -14,6 +14,10 @@ namespace AgentCore.Extensions.AI.Hosting;
 /// </summary>
 internal sealed class RuntimeIdentityChatClient(IChatClient inner) : DelegatingChatClient(inner)
 {
+    // The runtime behind this pipeline never changes: look it up once, not on every request.
+    private readonly string? _arn = inner.GetService<ChatClientMetadata>()?.DefaultModelId;
+    private readonly AgentCoreChatClientOptions? _configured = inner.GetService<AgentCoreChatClientOptions>();
+
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         base.GetResponseAsync(messages, WithRuntime(options), cancellationToken);
 
@@ -22,35 +26,34 @@ internal sealed class RuntimeIdentityChatClient(IChatClient inner) : DelegatingC
 
     private ChatOptions WithRuntime(ChatOptions? options)
     {
-        string? arn = InnerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
-        AgentCoreChatClientOptions? configured = InnerClient.GetService<AgentCoreChatClientOptions>();
         ChatOptions result = options?.Clone() ?? new ChatOptions();
-        if (result.ModelId is null || result.ModelId == arn)
+        if (result.ModelId is null || result.ModelId == _arn)
         {
-            result.ModelId = arn;
-            AddIfAbsent(result, AgentCoreAdditionalPropertiesKeys.Qualifier, configured?.Qualifier);
+            result.ModelId = _arn;
+            if (_configured?.Qualifier is { } qualifier)
+            {
+                AddIfAbsent(result, AgentCoreAdditionalPropertiesKeys.Qualifier, () => qualifier);
+            }
 
             // A request that names no session gets its session here, not inside the client: the configured one, else a new
             // one. Either way the session is in the cache key, so a cached answer never hands one caller's session (and with
             // it the agent's memory of that conversation) to another; two registrations that differ only in their
             // configured session never share answers either.
-            if (result.ConversationId is null)
+            if (result.ConversationId is null && _configured is not null)
             {
-                AddIfAbsent(
-                    result,
-                    AgentCoreAdditionalPropertiesKeys.RuntimeSessionId,
-                    configured?.RuntimeSessionId ?? (configured?.SessionIdGenerator ?? Runtime.RuntimeSessionId.Generate)());
+                AddIfAbsent(result, AgentCoreAdditionalPropertiesKeys.RuntimeSessionId, () => _configured.RuntimeSessionId ?? _configured.NewSessionId());
             }
         }
 
         return result;
     }
 
-    private static void AddIfAbsent(ChatOptions options, string key, string? value)
+    // The value is made only when the key is absent: a request that names its session costs no new id.
+    private static void AddIfAbsent(ChatOptions options, string key, System.Func<string> value)
     {
-        if (value is not null && options.AdditionalProperties?.ContainsKey(key) != true)
+        if (options.AdditionalProperties?.ContainsKey(key) != true)
         {
-            (options.AdditionalProperties ??= [])[key] = value;
+            (options.AdditionalProperties ??= [])[key] = value();
         }
     }
 }

@@ -55,7 +55,6 @@ public sealed class AgentCoreChatClient : IChatClient
     private readonly HttpClient _httpClient;
     private readonly bool _ownsHttpClient;
     private readonly IAgentCoreTransport _transport;
-    private readonly Func<string> _sessionIdGenerator;
     private readonly ChatClientMetadata _metadata;
 
     /// <summary>Initializes a new instance.</summary>
@@ -78,7 +77,6 @@ public sealed class AgentCoreChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(options);
         _defaultTarget = options.ValidateAndParse();
         _options = options;
-        _sessionIdGenerator = options.SessionIdGenerator ?? RuntimeSessionId.Generate;
 
         _ownsHttpClient = httpClient is null;
         _httpClient = httpClient ?? CreateHttpClient();
@@ -247,7 +245,7 @@ public sealed class AgentCoreChatClient : IChatClient
         }
         else
         {
-            sessionId = RuntimeSessionId.Validate(_sessionIdGenerator(), "AgentCoreChatClientOptions.SessionIdGenerator's result");
+            sessionId = _options.NewSessionId();
         }
 
         object? rawRepresentation = options?.RawRepresentationFactory?.Invoke(this);

@@ -113,6 +113,10 @@ public sealed class AgentCoreChatClientOptions
         $"Auth = {(BearerTokenProvider is not null ? "bearer token" : Credentials is not null ? "explicit credentials" : Profile is not null ? $"profile {Profile}" : "default credentials")}, " +
         $"PayloadFormat = {(PayloadFactory is not null ? "custom" : PayloadFormat.ToString())}";
 
+    /// <summary>A new session id from <see cref="SessionIdGenerator"/> (or the default generator), checked against the session rules.</summary>
+    internal string NewSessionId() =>
+        Runtime.RuntimeSessionId.Validate((SessionIdGenerator ?? Runtime.RuntimeSessionId.Generate)(), "AgentCoreChatClientOptions.SessionIdGenerator's result");
+
     /// <summary>A shallow copy, so a host can fill in defaults without changing options that others share.</summary>
     internal AgentCoreChatClientOptions Clone() => (AgentCoreChatClientOptions)MemberwiseClone();
 
