@@ -10,7 +10,9 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using AgentCore.Extensions.AI.Runtime;
 using AgentCore.Extensions.AI.Testing.Internal;
+using AgentCore.Extensions.AI.Transport;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -280,7 +282,7 @@ public sealed class LocalAgentRuntime : IAsyncDisposable
             exchange.Route!.Value,
             sessionId,
             exchange.Context.Request.Query["qualifier"].FirstOrDefault(),
-            exchange.Headers.GetValueOrDefault("X-Amzn-Bedrock-AgentCore-Runtime-User-Id"),
+            exchange.Headers.GetValueOrDefault(AgentCoreHeaders.UserId),
             exchange.Context.Request.ContentType,
             exchange.Body,
             exchange.Headers,
@@ -337,7 +339,7 @@ public sealed class LocalAgentRuntime : IAsyncDisposable
         }
     }
 
-    private const string SessionHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
+    private const string SessionHeader = AgentCoreHeaders.SessionId;
 
     // TestServer hands the app a decoded path and no raw target, but signatures cover the path exactly as sent.
     private const string RawTargetHeader = "X-Local-AgentCore-Raw-Target";
@@ -355,7 +357,8 @@ public sealed class LocalAgentRuntime : IAsyncDisposable
     {
         sessionId = exchange.Headers.GetValueOrDefault(SessionHeader) ?? "local-session-" + Guid.NewGuid().ToString("D");
         exchange.SessionId = sessionId;
-        return sessionId.Length is >= 33 and <= 256;
+        // The service's own rule, the one the client checks before sending.
+        return sessionId.Length is >= RuntimeSessionId.MinLength and <= RuntimeSessionId.MaxLength;
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -395,7 +398,7 @@ public sealed class LocalAgentRuntime : IAsyncDisposable
             HttpResponse response = Context.Response;
             response.StatusCode = statusCode;
             response.ContentType = contentType;
-            response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString("D");
+            response.Headers[AgentCoreHeaders.RequestId] = Guid.NewGuid().ToString("D");
             if (SessionId is not null)
             {
                 response.Headers[SessionHeader] = SessionId;
@@ -416,7 +419,7 @@ public sealed class LocalAgentRuntime : IAsyncDisposable
 
         public override async Task WriteServiceErrorAsync(int statusCode, string errorType, string message, CancellationToken cancellationToken)
         {
-            Context.Response.Headers["x-amzn-ErrorType"] = errorType;
+            Context.Response.Headers[AgentCoreHeaders.ErrorType] = errorType;
             await WriteJsonAsync(statusCode, $"{{\"message\":{JsonSerializer.Serialize(message)}}}").ConfigureAwait(false);
         }
 
